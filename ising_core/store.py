@@ -1,20 +1,25 @@
 """The Monte Carlo data set on disk, as a Zarr group addressed by its parameters.
 
-Layout of ``<root>/mc-<key>.zarr`` (``key`` is a hash of the parameters)::
+Layout of ``<root>/mc-L<L>-<key>.zarr`` (``key`` is a hash of the parameters and of the
+sampler version)::
 
-    attrs: parameters, code version, format version
+    attrs: parameters (with the sampler version), code version, format version
     rho_0.600000/
         configurations  int8    (n_T, samples, L, L)   one chunk per temperature
         energy          float64 (n_T, samples)         one chunk per temperature
         magnetization   float64 (n_T, samples)
         realization     int32   (n_T, samples)
         masks           bool    (realizations, L, L)
+        checksum        uint32  (n_T,)                 CRC-32 of a temperature's data
         complete        bool    (n_T,)                 one chunk per temperature
 
-Zarr's local store writes every chunk file through a temporary file and a rename, so a
-chunk is either absent or whole.  A temperature's ``complete`` flag is written after its
-data, so an interrupted run leaves at worst an unflagged chunk that the next run samples
-again, with the same seeds, into identical data.
+Zarr's local store (zarr 3) writes every chunk file to a temporary file and renames it,
+so a chunk file is either absent or whole.  A temperature's checksum and then its
+``complete`` flag are written after its data, so an interrupted run leaves at worst an
+unflagged temperature that the next run samples again, with the same seeds, into
+identical data.  Loading checks every temperature against its checksum, so a chunk
+damaged later (truncated, edited or deleted) raises :class:`StoreError` rather than
+returning wrong data.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import hashlib
 import json
 import logging
 import shutil
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -30,11 +36,20 @@ import numpy as np
 import zarr
 
 from . import __version__, lattice
-from .sampler import DEFAULT_SPACING, DEFAULT_THERMALIZATION, SCHEDULES, MonteCarloSamples, realization_masks
+from .sampler import (
+    DEFAULT_SPACING,
+    DEFAULT_THERMALIZATION,
+    SAMPLER_VERSION,
+    SCHEDULES,
+    MonteCarloSamples,
+    realization_masks,
+)
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+
+_DATA_ARRAYS = ("configurations", "energy", "magnetization", "realization")
 
 
 class StoreError(RuntimeError):
@@ -72,11 +87,15 @@ class GridParameters:
             raise ValueError(f"unknown update schedule {self.schedule!r}: choose one of {sorted(SCHEDULES)}")
 
     def as_dict(self):
-        """The parameters as plain JSON types (``extra`` excluded: it does not change the data)."""
+        """The parameters as plain JSON types, with the sampler version that turns them into data.
+
+        ``extra`` is left out because it does not change the data.
+        """
         data = asdict(self)
         data.pop("extra")
         data["temperatures"] = list(self.temperatures)
         data["densities"] = list(self.densities)
+        data["sampler_version"] = SAMPLER_VERSION
         return data
 
     def key(self):
@@ -125,7 +144,12 @@ class MonteCarloStore:
 
     def completed(self, density):
         """Boolean array over temperatures: True where the chunk is stored."""
-        return np.asarray(self._arrays(density)["complete"][:], dtype=bool)
+        try:
+            return np.asarray(self._arrays(density)["complete"][:], dtype=bool)
+        except StoreError:
+            raise
+        except Exception as error:  # a damaged chunk raises codec- or IO-specific errors
+            raise StoreError(_damaged(self.path, f"reading the complete flags of rho={density} failed ({error})")) from error
 
     def missing(self):
         """``(density, temperature index)`` pairs not yet stored."""
@@ -140,17 +164,39 @@ class MonteCarloStore:
         return not self.missing()
 
     def write(self, density, temperature_index, samples):
-        """Store one temperature of ``samples`` (a MonteCarloSamples with one temperature)."""
+        """Store one temperature of ``samples`` (a MonteCarloSamples with one temperature).
+
+        Raises ValueError when ``samples`` were drawn with other parameters than the store's.
+        """
         arrays = self._arrays(density)
         t = int(temperature_index)
-        expected = self.parameters.temperatures[t]
-        if samples.temperatures.size != 1 or abs(samples.temperatures[0] - expected) > 1e-9:
-            raise ValueError(f"chunk temperature {samples.temperatures} does not match grid point T={expected}")
-        arrays["configurations"][t] = samples.configurations[0]
-        arrays["energy"][t] = samples.energy[0]
-        arrays["magnetization"][t] = samples.magnetization[0]
-        arrays["realization"][t] = samples.realization[0]
+        self._check_samples(density, t, samples)
+        data = {name: getattr(samples, name)[0] for name in _DATA_ARRAYS}
+        for name in _DATA_ARRAYS:
+            arrays[name][t] = data[name]
+        arrays["checksum"][t] = _checksum(data)
         arrays["complete"][t] = True
+
+    def _check_samples(self, density, t, samples):
+        p = self.parameters
+        expected = {
+            "temperature": p.temperatures[t], "density": density, "size": p.size, "samples": p.samples,
+            "seed": p.seed, "schedule": p.schedule, "thermalization": p.thermalization,
+            "spacing": p.spacing, "realizations": p.realizations,
+        }
+        actual = {
+            "temperature": round(float(samples.temperatures[0]), 6) if samples.temperatures.size == 1 else list(samples.temperatures),
+            "density": round(samples.density, 6), "size": samples.size,
+            "samples": samples.configurations.shape[1], "seed": samples.seed, "schedule": samples.schedule,
+            "thermalization": samples.thermalization, "spacing": samples.spacing,
+            "realizations": samples.masks.shape[0],
+        }
+        mismatched = [f"{name}={actual[name]!r} (store: {expected[name]!r})" for name in expected if actual[name] != expected[name]]
+        if mismatched:
+            raise ValueError(
+                f"samples for grid point rho={density}, T={p.temperatures[t]} were drawn with other parameters "
+                f"than the data store {self.path}: {', '.join(mismatched)}"
+            )
 
     def load(self, density):
         """Load every temperature of one density into memory as MonteCarloSamples.
@@ -166,10 +212,15 @@ class MonteCarloStore:
                 f"data set {self.path} is incomplete at rho={density}: run the Monte Carlo grid again to finish it"
             )
         try:
-            data = {name: arrays[name][:] for name in ("configurations", "energy", "magnetization", "realization", "masks")}
+            data = {name: arrays[name][:] for name in (*_DATA_ARRAYS, "masks", "checksum")}
         except Exception as error:  # a damaged chunk raises codec- or IO-specific errors
             raise StoreError(_damaged(self.path, f"reading rho={density} failed ({error})")) from error
         p = self.parameters
+        if not np.array_equal(data["masks"], realization_masks(p.size, density, p.realizations, p.seed)):
+            raise StoreError(_damaged(self.path, f"the occupation masks of rho={density} differ from the ones the seed gives"))
+        for t, temperature in enumerate(p.temperatures):
+            if _checksum({name: data[name][t] for name in _DATA_ARRAYS}) != data["checksum"][t]:
+                raise StoreError(_damaged(self.path, f"the data of rho={density}, T={temperature} fail their checksum"))
         return MonteCarloSamples(
             configurations=data["configurations"],
             energy=data["energy"],
@@ -184,6 +235,14 @@ class MonteCarloStore:
             thermalization=p.thermalization,
             spacing=p.spacing,
         )
+
+
+def _checksum(data):
+    """CRC-32 of one temperature's arrays, in the order of ``_DATA_ARRAYS``."""
+    value = 0
+    for name in _DATA_ARRAYS:
+        value = zlib.crc32(np.ascontiguousarray(data[name]).tobytes(), value)
+    return np.uint32(value)
 
 
 def _damaged(path, detail):
@@ -207,6 +266,7 @@ def _create(path, parameters):
         sub.create_array("configurations", shape=(n_t, n_s, size, size), chunks=(1, n_s, size, size), dtype="int8", fill_value=0)
         for name, dtype in (("energy", "float64"), ("magnetization", "float64"), ("realization", "int32")):
             sub.create_array(name, shape=(n_t, n_s), chunks=(1, n_s), dtype=dtype, fill_value=0)
+        sub.create_array("checksum", shape=(n_t,), chunks=(1,), dtype="uint32", fill_value=0)
         sub.create_array("complete", shape=(n_t,), chunks=(1,), dtype="bool", fill_value=False)
         masks = realization_masks(size, density, p.realizations, p.seed)
         sub.create_array("masks", shape=masks.shape, chunks=masks.shape, dtype="bool")[:] = masks

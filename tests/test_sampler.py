@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from ising_core import exact, lattice
-from ising_core.sampler import SCHEDULES, sample, time_series
+from ising_core import autocorrelation, exact, lattice, statistics
+from ising_core.sampler import DEFAULT_SPACING, DEFAULT_THERMALIZATION, SCHEDULES, sample, time_series
 
 # Every neighbour of site (0, 0) is empty, so that spin is a free, isolated cluster.
 VACANCY_MASK = np.ones((4, 4), dtype=bool)
@@ -52,6 +52,52 @@ def test_pure_energy_matches_kaufman():
     for t, temperature in enumerate(temperatures):
         energy, error = _chain_mean_and_error(result.energy[t], result.realization[t], chains)
         assert abs(energy - reference[t]) < 4 * error, temperature
+
+
+def test_production_schedule_matches_kaufman_at_l24():
+    # The default schedule, thermalization and spacing, five temperatures around Tc. The
+    # chains are independent, so each chain is one block of the error analysis: the
+    # energy error is the spread of chain means, the specific-heat error a jackknife
+    # over chains.
+    size, chains, per_chain = 24, 32, 200
+    temperatures = [2.1, 2.2, exact.ONSAGER_TC, 2.35, 2.5]
+    result = sample(size, 1.0, temperatures, chains * per_chain, seed=24, realizations=chains)
+    energy_reference = exact.kaufman_energy(size, temperatures)
+    heat_reference = exact.kaufman_specific_heat(size, temperatures)
+    for t, temperature in enumerate(temperatures):
+        by_chain = [result.energy[t][result.realization[t] == r] for r in range(chains)]
+        energy, energy_error = _chain_mean_and_error(result.energy[t], result.realization[t], chains)
+        heat, heat_error = statistics.jackknife(lambda e: size * size * e.var() / temperature**2, by_chain)
+        assert abs(energy - energy_reference[t]) < 4 * energy_error, (temperature, "energy")
+        assert abs(heat - heat_reference[t]) < 4 * heat_error, (temperature, "specific heat")
+
+
+def test_time_series_follows_sample_chain():
+    # time_series runs the chain that sample stores from, so its magnetization after
+    # thermalization + k * spacing sweeps is sample's k-th configuration.
+    thermalization, spacing, keep = 30, 3, 4
+    result = sample(12, 0.8, [1.7], 3 * keep, seed=6, realizations=3, thermalization=thermalization, spacing=spacing)
+    energy, magnetization = time_series(
+        12, 0.8, 1.7, keep * spacing, seed=6, thermalization=thermalization, realization=2,
+    )
+    stored = result.realization[0] == 2
+    assert np.array_equal(magnetization[spacing - 1 :: spacing], result.magnetization[0][stored])
+    assert np.array_equal(energy[spacing - 1 :: spacing], result.energy[0][stored])
+
+
+def test_chain_independent_of_realization_count():
+    fewer = sample(8, 0.75, [2.0], 6, seed=12, realizations=3)
+    more = sample(8, 0.75, [2.0], 10, seed=12, realizations=5)
+    assert np.array_equal(fewer.masks, more.masks[:3])
+    assert np.array_equal(fewer.configurations[0], more.configurations[0][more.realization[0] < 3])
+
+
+def test_defaults_cover_autocorrelation_at_tc():
+    # The slowest point of the grid for the default schedule: the pure L = 40 lattice at
+    # Tc, where tau_int is about 3.1 sweeps (error about 0.15 with these series).
+    measured = autocorrelation.measure(40, 1.0, exact.ONSAGER_TC, "sw+metropolis", 20000, seed=8, chains=2)
+    assert DEFAULT_THERMALIZATION >= autocorrelation.minimum_thermalization(measured.tau)
+    assert DEFAULT_SPACING >= autocorrelation.minimum_spacing(measured.tau)
 
 
 def test_same_seed_gives_identical_output():
@@ -132,6 +178,7 @@ def test_time_series_lengths():
         ({"temperatures": [1.0, 0.0]}, "temperature"),
         ({"temperatures": [-1.0]}, "temperature"),
         ({"size": 3}, "lattice size"),
+        ({"size": 9}, "even L"),
         ({"size": 8.5}, "lattice size"),
         ({"samples": 0}, "samples"),
         ({"seed": -1}, "seed"),

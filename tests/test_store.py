@@ -5,9 +5,10 @@ import shutil
 import numpy as np
 import pytest
 
+from ising_core import __version__
 from ising_core.grid import run_grid, temperature_grid
-from ising_core.sampler import sample
-from ising_core.store import GridParameters, MonteCarloStore, StoreError
+from ising_core.sampler import SAMPLER_VERSION, sample
+from ising_core.store import FORMAT_VERSION, GridParameters, MonteCarloStore, StoreError
 
 
 def _parameters(**changes):
@@ -106,3 +107,58 @@ def test_temperature_grid_inclusive():
 def test_invalid_parameters_rejected(changes, message):
     with pytest.raises(ValueError, match=message):
         _parameters(**changes)
+
+
+def _chunk_file(store, density, name, temperature_index):
+    """Path of the chunk of one temperature of one array (zarr 3 default chunk keys)."""
+    folder = store.path / f"rho_{density:.6f}" / name / "c" / str(temperature_index)
+    return next(path for path in sorted(folder.rglob("*")) if path.is_file())
+
+
+def test_metadata_records_versions(tmp_path):
+    store = run_grid(_parameters(), tmp_path, progress=False)
+    attributes = dict(store._group.attrs)
+    assert attributes["parameters"]["sampler_version"] == SAMPLER_VERSION
+    assert attributes["code_version"] == __version__
+    assert attributes["format_version"] == FORMAT_VERSION
+
+
+def test_truncated_chunk_rejected(tmp_path):
+    store = run_grid(_parameters(), tmp_path, progress=False)
+    chunk = _chunk_file(store, 0.7, "configurations", 1)
+    chunk.write_bytes(chunk.read_bytes()[: chunk.stat().st_size // 2])
+    with pytest.raises(StoreError, match="damaged") as error:
+        MonteCarloStore.open(tmp_path, _parameters()).load(0.7)
+    assert str(store.path) in str(error.value)
+    assert "Delete the folder" in str(error.value)
+
+
+def test_deleted_chunk_rejected(tmp_path):
+    # Zarr reads a missing chunk as the fill value, zeros, which only the checksum catches.
+    store = run_grid(_parameters(), tmp_path, progress=False)
+    _chunk_file(store, 0.7, "configurations", 2).unlink()
+    with pytest.raises(StoreError, match="checksum") as error:
+        MonteCarloStore.open(tmp_path, _parameters()).load(0.7)
+    assert str(store.path) in str(error.value)
+
+
+def test_edited_energy_rejected(tmp_path):
+    store = run_grid(_parameters(), tmp_path, progress=False)
+    energy = store._group["rho_1.000000"]["energy"]
+    energy[0, 0] = energy[0, 0] + 1.0
+    with pytest.raises(StoreError, match="checksum"):
+        MonteCarloStore.open(tmp_path, _parameters()).load(1.0)
+
+
+def test_write_rejects_other_parameters(tmp_path):
+    store = MonteCarloStore.open(tmp_path, _parameters())
+    other_seed = sample(8, 0.7, [2.0], 6, seed=5, realizations=2)
+    with pytest.raises(ValueError, match="seed=5"):
+        store.write(0.7, 1, other_seed)
+    assert not store.completed(0.7).any()
+
+
+def test_write_rejects_other_temperature(tmp_path):
+    store = MonteCarloStore.open(tmp_path, _parameters())
+    with pytest.raises(ValueError, match="temperature"):
+        store.write(0.7, 0, sample(8, 0.7, [2.0], 6, seed=4, realizations=2))

@@ -1,0 +1,326 @@
+"""Benchmark of the Monte Carlo engine: ``python -m ising_core.bench``.
+
+Prints, from one process:
+
+* nanoseconds per attempted spin flip of the sampler's checkerboard Metropolis sweep and
+  of a plain reference (a straightforward numba Metropolis with modulo neighbours and
+  ``np.random.random``, defined below) on the same lattice, and their ratio;
+* nanoseconds per flipped spin of the sampler's Wolff update and of a plain reference
+  Wolff update, at the critical temperature;
+* the cost of one sweep of each update schedule;
+* integrated autocorrelation times of the energy and of ``|m|`` at the critical point of
+  the pure model and of ``rho = 0.7``, for Metropolis alone and for the default
+  schedule, with the thermalization and spacing they require;
+* with ``--grid PROFILE``, the time to fill the data store of a run profile's Monte
+  Carlo grid, measured on every ``--grid-stride``-th temperature and scaled to the
+  whole grid.
+
+Every kernel runs single-threaded, and its time is the thread's CPU time, the minimum
+over several rounds that alternate between the kernels, so that other processes on a
+shared machine disturb the ratios little.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import tempfile
+import time
+
+import numba
+import numpy as np
+
+from . import autocorrelation, exact, sampler
+from .grid import run_grid
+
+# Transition temperature of rho = 0.7 on the L = 40 lattice.  In a scan of T/J = 1.0 to
+# 1.4 in steps of 0.05 (4 realizations x 20000 sweeps of the default schedule each), the
+# magnetic susceptibility peaks at 1.15 to 1.2 and the autocorrelation times at 1.05 to
+# 1.1, where they are at most 10% above their value at 1.15.
+DILUTED_DENSITY = 0.7
+DILUTED_CRITICAL_TEMPERATURE = 1.15
+
+
+# ---------------------------------------------------------------------------------------
+# Plain references, written the way a first numba implementation would be.
+# ---------------------------------------------------------------------------------------
+
+
+@numba.njit(cache=True)
+def _seed_numba(seed):
+    np.random.seed(seed)
+
+
+@numba.njit(cache=True)
+def plain_metropolis(spins, beta, sweeps):
+    """Single-spin Metropolis on an ``(L, L)`` torus in typewriter order."""
+    size = spins.shape[0]
+    for _ in range(sweeps):
+        for row in range(size):
+            for col in range(size):
+                s = spins[row, col]
+                field = (
+                    spins[(row + 1) % size, col] + spins[(row - 1) % size, col]
+                    + spins[row, (col + 1) % size] + spins[row, (col - 1) % size]
+                )
+                delta = 2.0 * s * field
+                if delta <= 0.0 or np.random.random() < np.exp(-beta * delta):
+                    spins[row, col] = -s
+
+
+@numba.njit(cache=True)
+def plain_wolff(spins, beta, steps):
+    """Wolff updates on an ``(L, L)`` torus; return the number of flipped spins."""
+    size = spins.shape[0]
+    p_add = 1.0 - np.exp(-2.0 * beta)
+    stack = np.empty((size * size, 2), dtype=np.int64)
+    flipped = 0
+    for _ in range(steps):
+        row = np.random.randint(size)
+        col = np.random.randint(size)
+        s = spins[row, col]
+        spins[row, col] = -s
+        stack[0, 0] = row
+        stack[0, 1] = col
+        top = 1
+        flipped += 1
+        while top > 0:
+            top -= 1
+            r = stack[top, 0]
+            c = stack[top, 1]
+            for k in range(4):
+                if k == 0:
+                    nr, nc = (r + 1) % size, c
+                elif k == 1:
+                    nr, nc = (r - 1) % size, c
+                elif k == 2:
+                    nr, nc = r, (c + 1) % size
+                else:
+                    nr, nc = r, (c - 1) % size
+                if spins[nr, nc] == s and np.random.random() < p_add:
+                    spins[nr, nc] = -s
+                    stack[top, 0] = nr
+                    stack[top, 1] = nc
+                    top += 1
+                    flipped += 1
+    return flipped
+
+
+# ---------------------------------------------------------------------------------------
+# Drivers of the sampler's kernels.
+# ---------------------------------------------------------------------------------------
+
+
+@numba.njit(cache=True)
+def _metropolis_sweeps(lat, states, thresholds, sweeps):
+    for _ in range(sweeps):
+        sampler._metropolis_sweep(lat, states, thresholds[0], thresholds[1], thresholds[2], thresholds[3])
+
+
+@numba.njit(cache=True)
+def _wolff_steps(lat, sites, neighbours, bond_threshold, states, work, steps):
+    spins = lat.reshape(lat.size)
+    flipped = 0
+    for _ in range(steps):
+        flipped += sampler._wolff_cluster(spins, sites, neighbours, bond_threshold, states, work[2])
+    return flipped
+
+
+@numba.njit(cache=True)
+def _schedule_sweeps(lat, sites, neighbours, thresholds, bond_threshold, schedule, states, work, sweeps):
+    for _ in range(sweeps):
+        sampler._sweep(lat, sites, neighbours, thresholds, bond_threshold, schedule, states, work)
+
+
+class _Chain:
+    """One chain of the sampler on the pure lattice, equilibrated at ``temperature``."""
+
+    def __init__(self, size, temperature, seed):
+        index, self.neighbours = sampler._layout(size)
+        self.sites = sampler._occupied_positions(np.ones((size, size), dtype=bool), index)
+        beta = 1.0 / temperature
+        self.thresholds = sampler._metropolis_thresholds(beta)
+        self.bond_threshold = sampler._bond_threshold(beta)
+        seed_words = np.random.SeedSequence(seed).generate_state(4, dtype=np.uint64)
+        self.lat, self.states = sampler._new_chain(size, self.sites, seed_words)
+        self.work = sampler._new_work(self.lat.size)
+        self.schedule_sweeps(sampler.SCHEDULES["sw+metropolis"], 200)
+
+    def metropolis(self, sweeps):
+        _metropolis_sweeps(self.lat, self.states, self.thresholds, sweeps)
+
+    def wolff(self, steps):
+        return _wolff_steps(self.lat, self.sites, self.neighbours, self.bond_threshold, self.states, self.work, steps)
+
+    def schedule_sweeps(self, schedule, sweeps):
+        _schedule_sweeps(
+            self.lat, self.sites, self.neighbours, self.thresholds, self.bond_threshold,
+            schedule, self.states, self.work, sweeps,
+        )
+
+
+def _cpu_seconds(function, *args):
+    start = time.thread_time()
+    result = function(*args)
+    return time.thread_time() - start, result
+
+
+def time_metropolis(size, temperature, sweeps, rounds, seed=0):
+    """Return ``(ours, plain)``: ns per attempted flip of the sampler's and the plain Metropolis."""
+    chain = _Chain(size, temperature, seed)
+    spins = np.random.default_rng(seed).choice(np.array([-1, 1], dtype=np.int8), size=(size, size))
+    _seed_numba(seed)
+    plain_metropolis(spins, 1.0 / temperature, 200)
+    chain.metropolis(1)
+    ours, plain = [], []
+    for _ in range(rounds):
+        ours.append(_cpu_seconds(chain.metropolis, sweeps)[0])
+        plain.append(_cpu_seconds(plain_metropolis, spins, 1.0 / temperature, sweeps)[0])
+    attempts = sweeps * size * size
+    return min(ours) / attempts * 1e9, min(plain) / attempts * 1e9
+
+
+def time_wolff(size, temperature, steps, rounds, seed=0):
+    """Return ``(ours, plain, ours_size, plain_size)``: ns per flipped spin and mean cluster sizes."""
+    chain = _Chain(size, temperature, seed)
+    spins = np.ones((size, size), dtype=np.int8)
+    _seed_numba(seed)
+    plain_wolff(spins, 1.0 / temperature, 1000)
+    chain.wolff(1)
+    ours, plain = [], []
+    ours_flipped = plain_flipped = 0
+    for _ in range(rounds):
+        seconds, flipped = _cpu_seconds(chain.wolff, steps)
+        ours.append(seconds / flipped)
+        ours_flipped += flipped
+        seconds, flipped = _cpu_seconds(plain_wolff, spins, 1.0 / temperature, steps)
+        plain.append(seconds / flipped)
+        plain_flipped += flipped
+    total_steps = steps * rounds
+    return min(ours) * 1e9, min(plain) * 1e9, ours_flipped / total_steps, plain_flipped / total_steps
+
+
+def time_schedules(size, temperature, sweeps, rounds, seed=0):
+    """Return ``{schedule: ns per site and sweep}`` of every update schedule."""
+    chain = _Chain(size, temperature, seed)
+    costs = {}
+    for name, code in sampler.SCHEDULES.items():
+        chain.schedule_sweeps(code, 1)
+        costs[name] = min(_cpu_seconds(chain.schedule_sweeps, code, sweeps)[0] for _ in range(rounds))
+        costs[name] *= 1e9 / (sweeps * size * size)
+    return costs
+
+
+def measure_autocorrelation(size, seed, scale=1.0):
+    """Autocorrelation times at the critical points of rho = 1 and rho = 0.7, both schedules.
+
+    ``scale`` multiplies the series lengths (1.0 gives errors of a few percent for the
+    default schedule and about 10-20% for Metropolis in about a minute).
+    """
+    points = [(1.0, exact.ONSAGER_TC), (DILUTED_DENSITY, DILUTED_CRITICAL_TEMPERATURE)]
+    lengths = {"metropolis": {1.0: 200_000, DILUTED_DENSITY: 1_000_000}, "sw+metropolis": {1.0: 40_000, DILUTED_DENSITY: 40_000}}
+    rows = []
+    for schedule in ("metropolis", "sw+metropolis"):
+        for density, temperature in points:
+            sweeps = max(1000, int(lengths[schedule][density] * scale))
+            rows.append(autocorrelation.measure(size, density, temperature, schedule, sweeps, seed, chains=4))
+    return rows
+
+
+def _slower_error(measurement):
+    """Error of the larger of the two autocorrelation times of a measurement."""
+    energy, magnetization = measurement.energy, measurement.abs_magnetization
+    return energy.error if energy.tau >= magnetization.tau else magnetization.error
+
+
+def time_grid(parameters, stride, root):
+    """Fill the store of every ``stride``-th temperature of ``parameters`` below ``root``.
+
+    Returns ``(subset, wall_seconds, cpu_seconds)``: the sampled GridParameters and the
+    wall-clock and process CPU time (all threads) of the run, numba compilation excluded.
+    """
+    subset = dataclasses.replace(parameters, temperatures=parameters.temperatures[::stride])
+    warm_up = dataclasses.replace(subset, temperatures=subset.temperatures[:1], densities=subset.densities[:1], samples=1, realizations=1)
+    run_grid(warm_up, root, progress=False)
+    wall, cpu = time.perf_counter(), time.process_time()
+    run_grid(subset, root, progress=True)
+    return subset, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _print_grid_timing(profile, stride, thermalization, spacing):
+    from .datasets import monte_carlo_parameters
+
+    parameters = monte_carlo_parameters(profile)
+    changes = {name: value for name, value in (("thermalization", thermalization), ("spacing", spacing)) if value is not None}
+    parameters = dataclasses.replace(parameters, **changes)
+    with tempfile.TemporaryDirectory(prefix="ising-bench-") as root:
+        subset, wall, cpu = time_grid(parameters, stride, root)
+    points = len(subset.temperatures) * len(subset.densities)
+    total = len(parameters.temperatures) * len(parameters.densities)
+    scale = total / points
+    p = parameters
+    sweeps = p.thermalization + -(-p.samples // p.realizations) * p.spacing
+    print(
+        f"Grid of profile {profile!r}: L = {p.size}, {len(p.densities)} densities x {len(p.temperatures)} temperatures, "
+        f"{p.samples} configurations over {p.realizations} realizations, thermalization {p.thermalization}, "
+        f"spacing {p.spacing} (about {sweeps} sweeps per chain)"
+    )
+    print(
+        f"  sampled {points} of {total} points in {wall:.1f} s wall, {cpu:.1f} s CPU on {numba.get_num_threads()} threads; "
+        f"whole grid, scaled by {scale:.1f}: {wall * scale / 60:.1f} min wall, {cpu * scale / 60:.1f} min CPU"
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m ising_core.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=40, help="linear lattice size L (default: 40)")
+    parser.add_argument("--rounds", type=int, default=5, help="timing rounds per kernel; the minimum is reported (default: 5)")
+    parser.add_argument(
+        "--autocorrelation-scale", type=float, default=1.0,
+        help="multiplies the length of the autocorrelation series; 0 skips them (default: 1)",
+    )
+    parser.add_argument("--seed", type=int, default=2025, help="root seed (default: 2025)")
+    parser.add_argument("--grid", metavar="PROFILE", help="also time the Monte Carlo grid of this run profile (e.g. paper)")
+    parser.add_argument(
+        "--grid-stride", type=int, default=10,
+        help="sample every N-th temperature of the grid and scale the time to all of them; 1 runs the whole grid (default: 10)",
+    )
+    parser.add_argument("--thermalization", type=int, help="override the profile's thermalization sweeps for --grid")
+    parser.add_argument("--spacing", type=int, help="override the profile's sweeps between stored configurations for --grid")
+    args = parser.parse_args(argv)
+    size, temperature = args.size, exact.ONSAGER_TC
+
+    print(f"Monte Carlo engine benchmark, L = {size}, one thread, CPU time (min of {args.rounds} rounds)")
+    print()
+    ours, plain = time_metropolis(size, temperature, 2000, args.rounds)
+    print(f"Metropolis sweep at T = Tc:  sampler {ours:7.2f} ns/flip   plain {plain:7.2f} ns/flip   speed-up {plain / ours:5.1f}x")
+    ours, plain, ours_size, plain_size = time_wolff(size, temperature, 1000, args.rounds)
+    print(
+        f"Wolff update at T = Tc:      sampler {ours:7.2f} ns/spin   plain {plain:7.2f} ns/spin   speed-up {plain / ours:5.1f}x"
+        f"   (mean cluster {ours_size:.0f} and {plain_size:.0f} spins)"
+    )
+    print()
+    print("Cost of one sweep at T = Tc, ns per site (one sweep = the schedule's cluster update + a Metropolis sweep):")
+    for name, cost in time_schedules(size, temperature, 500, args.rounds).items():
+        print(f"  {name:<17} {cost:7.2f}")
+
+    if args.autocorrelation_scale > 0:
+        print()
+        print(f"Integrated autocorrelation times at the critical points, in sweeps (4 chains each, L = {size}):")
+        rows = measure_autocorrelation(size, args.seed, args.autocorrelation_scale)
+        print(autocorrelation.format_table(rows))
+        slowest = max(row.tau + _slower_error(row) for row in rows if row.schedule == "sw+metropolis")
+        print()
+        print(
+            f"Default schedule: largest tau (plus one error) {slowest:.2f} sweeps requires thermalization >= "
+            f"{autocorrelation.minimum_thermalization(slowest)} and spacing >= {autocorrelation.minimum_spacing(slowest)}; "
+            f"the defaults are {sampler.DEFAULT_THERMALIZATION} and {sampler.DEFAULT_SPACING}."
+        )
+
+    if args.grid:
+        print()
+        _print_grid_timing(args.grid, args.grid_stride, args.thermalization, args.spacing)
+
+
+if __name__ == "__main__":
+    main()
