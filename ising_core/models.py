@@ -15,7 +15,11 @@ Autoencoder
     The spins become one-channel pixels (L, L, 1) in [0, 1] by (s + 1) / 2:
     -1 -> 0, +1 -> 1, and an empty site -> 0.5, halfway between the two spin
     states. The sigmoid output and the binary cross-entropy loss both need
-    targets in [0, 1].
+    targets in [0, 1]. This is ``encoding="pixels"``, the default.
+    ``encoding="spins"`` keeps the spins as they are (-1, 0, +1) in one
+    channel, with a tanh output and the mean squared error loss. With tanh
+    hidden layers that network treats both spin signs alike up to its
+    biases, which makes it the symmetric counterpart of the ReLU network.
 """
 
 from __future__ import annotations
@@ -65,6 +69,12 @@ A batch of 4096 configurations of 40 x 40 spins takes 26 MB as float32.
 
 AUTOENCODER_NUM_EPOCHS = 150
 """Epochs of the autoencoder in the reference study (Medina, Arlego, Lamas)."""
+
+AUTOENCODER_ENCODINGS = ("pixels", "spins")
+"""Input encodings of the autoencoder: pixels in [0, 1] or spins in [-1, 1]."""
+
+_ENCODING_OUTPUT_ACTIVATIONS = {"pixels": "sigmoid", "spins": "tanh"}
+_ENCODING_LOSSES = {"pixels": "binary_crossentropy", "spins": "mean_squared_error"}
 
 
 def build_dense_classifier(size: int, hidden_units: int, num_classes: int) -> keras.Model:
@@ -255,16 +265,19 @@ def build_autoencoder(
     bottleneck_filters: int = 8,
     activation: str = "relu",
     kernel_size: int = 3,
+    encoding: str = "pixels",
 ) -> keras.Model:
     """Build the convolutional autoencoder (uncompiled).
 
     The layers are Conv2D(filters) -> Conv2D(bottleneck_filters) ->
     Conv2DTranspose(filters), each with a ``kernel_size`` x ``kernel_size``
     kernel, ``activation`` and "same" padding, and then a one-channel
-    Conv2D with the same kernel and a sigmoid. No layer has a stride, so the
-    bottleneck narrows the channels, not the lattice. "same" pads with
-    zeros, which are the pixels of down spins, so the borders of the lattice
-    are not treated as periodic.
+    Conv2D with the same kernel and a sigmoid (a tanh for
+    ``encoding="spins"``). No layer has a stride, so the bottleneck narrows
+    the channels, not the lattice. "same" pads with zeros, which are the
+    pixels of down spins in the pixel encoding and empty sites in the spin
+    encoding. Either way the borders of the lattice are not treated as
+    periodic.
 
     Parameters
     ----------
@@ -280,11 +293,16 @@ def build_autoencoder(
         better than down ones.
     kernel_size : int
         Side of every square kernel, odd and at least 1.
+    encoding : str
+        "pixels" (inputs and outputs in [0, 1], sigmoid output) or "spins"
+        (inputs and outputs in [-1, 1], tanh output). The input layer is
+        named after the encoding, which is how ``autoencoder_encoding`` and
+        ``reconstruction_error`` recognize it.
 
     Returns
     -------
     keras.Model
-        Maps pixels (..., L, L, 1) in [0, 1] to reconstructed pixels.
+        Maps encoded configurations (..., L, L, 1) to their reconstructions.
     """
     _validate_int(size, "size", minimum=2)
     _validate_int(filters, "filters", minimum=1)
@@ -295,6 +313,7 @@ def build_autoencoder(
             f"kernel_size={kernel_size} is even; pass an odd size such as 3 so that "
             f"'same' padding stays centred"
         )
+    _validate_encoding(encoding)
     try:
         keras.activations.get(activation)
     except ValueError as error:
@@ -304,7 +323,7 @@ def build_autoencoder(
         ) from error
 
     kernel = (kernel_size, kernel_size)
-    inputs = keras.Input(shape=(size, size, 1), name="pixels")
+    inputs = keras.Input(shape=(size, size, 1), name=encoding)
     encoded = keras.layers.Conv2D(
         filters, kernel, activation=activation, padding="same", name="encoder"
     )(inputs)
@@ -315,7 +334,11 @@ def build_autoencoder(
         filters, kernel, activation=activation, padding="same", name="decoder"
     )(bottleneck)
     outputs = keras.layers.Conv2D(
-        1, kernel, activation="sigmoid", padding="same", name="reconstruction"
+        1,
+        kernel,
+        activation=_ENCODING_OUTPUT_ACTIVATIONS[encoding],
+        padding="same",
+        name="reconstruction",
     )(decoded)
     return keras.Model(inputs, outputs, name=f"autoencoder_{bottleneck_filters}")
 
@@ -330,6 +353,7 @@ def train_autoencoder(
     bottleneck_filters: int = 8,
     activation: str = "relu",
     verbose: int = 0,
+    encoding: str = "pixels",
 ) -> keras.Model:
     """Train the autoencoder to reconstruct the given spin configurations.
 
@@ -349,15 +373,19 @@ def train_autoencoder(
     filters, bottleneck_filters, activation : see ``build_autoencoder``.
     verbose : int
         Keras ``fit`` verbosity; 0 (the default) prints nothing.
+    encoding : str
+        "pixels" trains with the binary cross-entropy loss, "spins" with the
+        mean squared error (see ``build_autoencoder``).
 
     Returns
     -------
     keras.Model
-        The trained model, compiled with the binary cross-entropy loss.
+        The trained, compiled model.
     """
     _validate_int(num_epochs, "num_epochs", minimum=1)
     _validate_int(batch_size, "batch_size", minimum=1)
     _validate_lr(lr)
+    _validate_encoding(encoding)
     configurations = np.asarray(configurations)
     if configurations.ndim != 3 or configurations.shape[1] != configurations.shape[2]:
         raise ValueError(
@@ -372,15 +400,21 @@ def train_autoencoder(
         filters=filters,
         bottleneck_filters=bottleneck_filters,
         activation=activation,
+        encoding=encoding,
     )
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr), loss="binary_crossentropy")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=lr), loss=_ENCODING_LOSSES[encoding]
+    )
 
-    pixels = spins_to_pixels(configurations)
+    inputs = encode_configurations(configurations, encoding)
     history = model.fit(
-        pixels, pixels, epochs=num_epochs, batch_size=batch_size, shuffle=True, verbose=verbose
+        inputs, inputs, epochs=num_epochs, batch_size=batch_size, shuffle=True, verbose=verbose
     )
     logger.info(
-        "trained autoencoder: bottleneck_filters=%d, seed=%d, num_epochs=%d, final loss %.3g",
+        "trained autoencoder: activation=%s, encoding=%s, bottleneck_filters=%d, seed=%d, "
+        "num_epochs=%d, final loss %.3g",
+        activation,
+        encoding,
         bottleneck_filters,
         seed,
         num_epochs,
@@ -397,7 +431,9 @@ def reconstruction_error(
     """Compute the mean squared error of each configuration's reconstruction.
 
     The error is averaged over the L*L pixels of one configuration, in pixel
-    units, so it lies in [0, 1].
+    units, so it lies in [0, 1]. For an autoencoder of the spin encoding the
+    squared spin difference is divided by 4, which is the same error in
+    pixel units, so that both encodings are on one scale.
 
     Parameters
     ----------
@@ -423,16 +459,53 @@ def reconstruction_error(
             f"expects L={size}"
         )
 
+    encoding = autoencoder_encoding(model)
     leading_shape = configurations.shape[:-2]
     flat = configurations.reshape(-1, size, size)
     errors = np.empty(flat.shape[0], dtype=np.float64)
     for start in range(0, flat.shape[0], batch_size):
-        pixels = spins_to_pixels(flat[start : start + batch_size])
-        reconstructed = _evaluate(model, pixels)
-        squared = (pixels.astype(np.float64) - reconstructed) ** 2
+        inputs = encode_configurations(flat[start : start + batch_size], encoding)
+        reconstructed = _evaluate(model, inputs)
+        squared = (inputs.astype(np.float64) - reconstructed) ** 2
+        if encoding == "spins":
+            squared /= 4.0
         errors[start : start + batch_size] = squared.mean(axis=(1, 2, 3))
 
     return errors.reshape(leading_shape)
+
+
+def encode_configurations(configurations: np.ndarray, encoding: str = "pixels") -> np.ndarray:
+    """Encode spins as autoencoder inputs of shape (..., L, L, 1), float32.
+
+    "pixels" is ``spins_to_pixels``; "spins" keeps -1, 0 (empty site) and +1.
+    """
+    _validate_encoding(encoding)
+    if encoding == "pixels":
+        return spins_to_pixels(configurations)
+
+    configurations = np.asarray(configurations)
+    if configurations.ndim < 2:
+        raise ValueError(
+            f"configurations must have shape (..., L, L), got shape {configurations.shape}"
+        )
+    return configurations.astype(np.float32)[..., np.newaxis]
+
+
+def autoencoder_encoding(model: keras.Model) -> str:
+    """Return the input encoding of an autoencoder from ``build_autoencoder``.
+
+    Raises
+    ------
+    ValueError
+        If the model's input layer is named after neither encoding.
+    """
+    name = model.layers[0].name
+    if name not in AUTOENCODER_ENCODINGS:
+        raise ValueError(
+            f"model {model.name!r} has the input layer {name!r}, not one of "
+            f"{AUTOENCODER_ENCODINGS}; build it with build_autoencoder"
+        )
+    return name
 
 
 def _evaluate(model: keras.Model, inputs: np.ndarray) -> np.ndarray:
@@ -487,6 +560,13 @@ def _validate_int(value: int, name: str, minimum: int) -> None:
         raise ValueError(f"{name} must be an integer, got {value!r}")
     if value < minimum:
         raise ValueError(f"{name}={value} is invalid; pass an integer >= {minimum}")
+
+
+def _validate_encoding(encoding: str) -> None:
+    if encoding not in AUTOENCODER_ENCODINGS:
+        raise ValueError(
+            f"encoding={encoding!r} is invalid; pass one of {AUTOENCODER_ENCODINGS}"
+        )
 
 
 def _validate_lr(lr: float) -> None:

@@ -831,7 +831,7 @@ def plot_error_curve_panels(
     log_scale: bool = False,
     columns: int = 3,
 ) -> Figure:
-    """Reconstruction error against temperature, several curves per panel, panels side by side.
+    """Plot the reconstruction error against temperature, several curves per panel, panels side by side.
 
     Parameters
     ----------
@@ -910,10 +910,10 @@ def plot_error_by_density(
     sd_by_density: Mapping[float, np.ndarray],
     peaks: Mapping[float, tuple] | None = None,
 ) -> Figure:
-    """Mean (top) and standard deviation (bottom) of the MSE against temperature, one curve per density.
+    """Plot the mean (top) and standard deviation (bottom) of the MSE against temperature, one curve per density.
 
     ``peaks`` maps a density to the (value, error) of its maximum-SD temperature,
-    drawn as a horizontal error bar on the SD curve; a None entry is skipped.
+    which is drawn as a horizontal error bar on the SD curve. A None entry is skipped.
     """
     temperatures = np.asarray(temperatures, dtype=np.float64)
     with mpl.rc_context(STYLE):
@@ -945,7 +945,7 @@ def plot_splitting_accuracy(
     thresholds: Mapping[str, tuple] | None = None,
     reference_densities: Mapping[str, float] | None = None,
 ) -> Figure:
-    """K-means splitting accuracy against spin density, with the detection level.
+    """Plot the K-means splitting accuracy against spin density, with the detection level.
 
     Parameters
     ----------
@@ -989,7 +989,7 @@ def plot_transition_comparison(
     reference_curve: tuple | None = None,
     percolation_threshold: float | None = None,
 ) -> Figure:
-    """Transition temperature against spin density for several estimators.
+    """Plot the transition temperature against spin density for several estimators.
 
     Parameters
     ----------
@@ -1024,7 +1024,7 @@ def plot_transition_comparison(
 
 
 def plot_training_probes(epochs: np.ndarray, errors: Mapping[str, np.ndarray], levels: Mapping[str, float] | None = None) -> Figure:
-    """Reconstruction error of probe sets against training epoch, one thin line per seed.
+    """Plot the reconstruction error of probe sets against training epoch, one thin line per seed.
 
     ``errors`` maps a probe name to an array (n_seeds, n_epochs + 1), for example
     ``ising_core.unsupervised.TrainingProbe.errors``; the vertical axis is logarithmic.

@@ -49,8 +49,30 @@ _SECTION_KEYS = {
         "filters": ("int", 1),
         "bottleneck_filters": ("int", 1),
         "seeds": ("ints", 0),
+        "repeats": ("int", 1),
+        "paramagnetic_samples": ("int", 1),
+        "low_temperature": ("float", 0.0),
+    },
+    "percolation": {
+        "sizes": ("ints", 3),
+        "runs": ("int", 2),
+    },
+    "binder": {
+        "sizes": ("even_ints", 4),
+        "samples": ("int", 1),
+        "realizations": ("int", 1),
+        "temperature_points": ("int", 3),
+        "window": ("fraction", 0.0),
+    },
+    "finite_size": {
+        "sizes": ("even_ints", 4),
+        "temperatures": ("grid", 0.0),
+        "hidden_units": ("int", 1),
+        "seeds": ("ints", 0),
     },
 }
+# More kinds: "even_ints" (like "ints", every entry even), "fraction" (a number strictly
+# between 0 and 1), "grid" (a temperature grid like the top-level "temperatures").
 
 _COUNT_KEYS = {
     "samples": 1,
@@ -316,6 +338,36 @@ def _check_section(section: str, value, keys: dict, errors: list[str]):
             normalized[key] = _check_integer(name, value[key], minimum, errors)
         elif kind == "float":
             normalized[key] = _check_positive_number(name, value[key], errors)
+        elif kind == "fraction":
+            normalized[key] = _check_fraction(name, value[key], errors)
+        elif kind == "grid":
+            normalized[key] = _check_section_grid(name, value[key], errors)
+        elif kind == "even_ints":
+            normalized[key] = _check_even_integer_list(name, value[key], minimum, errors)
         else:
             normalized[key] = _check_integer_list(name, value[key], minimum, errors)
     return normalized
+
+
+def _check_fraction(key: str, value, errors: list[str]):
+    before = len(errors)
+    number = _check_positive_number(key, value, errors)
+    if len(errors) == before and number >= 1.0:
+        errors.append(f"{key} must lie strictly between 0 and 1, got {value}")
+    return number
+
+
+def _check_even_integer_list(key: str, value, minimum: int, errors: list[str]):
+    before = len(errors)
+    values = _check_integer_list(key, value, minimum, errors)
+    if len(errors) == before and any(item % 2 for item in values):
+        errors.append(f"{key} must contain only even sizes (the sampler's checkerboard sweep needs them), got {values!r}")
+    return values
+
+
+def _check_section_grid(key: str, value, errors: list[str]):
+    """Validate a temperature grid inside a section; messages name it by its full key."""
+    grid_errors: list[str] = []
+    grid = _check_temperatures(value, grid_errors)
+    errors.extend(message.replace("temperatures", key) for message in grid_errors)
+    return grid
