@@ -58,6 +58,8 @@ BOOK_FOLDERS = ("book",)
 # Set for the notebook kernels unless the caller's environment already sets them:
 # progress bars would be stored as widget or stderr outputs in the executed pages,
 # and TensorFlow's start-up messages as stderr noise.
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
 KERNEL_ENVIRONMENT = {
     "TQDM_DISABLE": "1",
     "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -300,7 +302,8 @@ def stage_book_source(layout: BookLayout) -> Path:
     injected after it sets every name the default cell sets, because the injected cell
     then shows all the values that ran.  A default cell with a name of its own (say
     ``DASK_SCHEDULER``) stays visible.  Stored widget state is dropped, because
-    rendering it would load the widget JavaScript from a CDN.
+    rendering it would load the widget JavaScript from a CDN, and so are widget outputs,
+    which cannot render without it.
 
     Raises
     ------
@@ -457,6 +460,12 @@ def _path_for_kernel(path: Path, layout: BookLayout) -> str:
 def _write_reading_copy(executed: Path, target: Path) -> None:
     notebook = nbformat.read(executed, as_version=4)
     notebook.metadata.pop("widgets", None)
+
+    # Without their state, widget outputs (progress bars among them) show only as a text
+    # repr, and in a figure cell they would take the figure's label a second time.
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [output for output in cell.get("outputs", []) if WIDGET_MIME not in output.get("data", {})]
 
     defaults = [cell for cell in notebook.cells if "parameters" in cell.metadata.get("tags", [])]
     injected = [cell for cell in notebook.cells if "injected-parameters" in cell.metadata.get("tags", [])]

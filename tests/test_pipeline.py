@@ -103,6 +103,10 @@ def stage_one(tmp_path, parameters_source):
     injected.metadata["tags"] = ["injected-parameters"]
     executed.cells.insert(1, injected)
     executed.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    executed.cells[-1].outputs = [
+        nbformat.v4.new_output("display_data", data={pipeline.WIDGET_MIME: {"model_id": "a"}, "text/plain": "HBox()"}),
+        nbformat.v4.new_output("stream", name="stdout", text="tiny\n"),
+    ]
     layout = pipeline.BookLayout.create("tiny", project_dir=project, build_dir=tmp_path / "build")
     layout.executed_dir.mkdir(parents=True)
     nbformat.write(executed, layout.executed_dir / "01_first.ipynb")
@@ -116,6 +120,11 @@ def test_staging_removes_overridden_defaults(tmp_path):
     assert "remove-cell" in staged.cells[0].metadata["tags"]
     assert "remove-cell" not in staged.cells[1].metadata["tags"]
     assert "widgets" not in staged.metadata
+
+
+def test_staging_drops_widget_outputs(tmp_path):
+    staged = stage_one(tmp_path, 'PROFILE = "quick"\nDATA_DIR = "../data"\nRESULTS_DIR = "../results/quick"')
+    assert [output.output_type for output in staged.cells[-1].outputs] == ["stream"]
 
 
 def test_staging_keeps_defaults_with_own_names(tmp_path):
