@@ -301,7 +301,7 @@ def stage_book_source(layout: BookLayout) -> Path:
     default ``parameters`` cell is tagged ``remove-cell`` when the cell papermill
     injected after it sets every name the default cell sets, because the injected cell
     then shows all the values that ran.  A default cell with a name of its own (say
-    ``DASK_SCHEDULER``) stays visible.  Stored widget state is dropped, because
+    ``DASK_SCHEDULER``) stays, folded behind a toggle (``hide-cell``).  Stored widget state is dropped, because
     rendering it would load the widget JavaScript from a CDN, and so are widget outputs,
     which cannot render without it.
 
@@ -472,10 +472,14 @@ def _write_reading_copy(executed: Path, target: Path) -> None:
     if len(defaults) == 1 and len(injected) == 1:
         default_names = _assigned_names(defaults[0].source)
         injected_names = _assigned_names(injected[0].source)
+        tags = defaults[0].metadata.get("tags", [])
         if default_names is not None and injected_names is not None and default_names <= injected_names:
-            tags = defaults[0].metadata.get("tags", [])
             if "remove-cell" not in tags:
                 defaults[0].metadata["tags"] = [*tags, "remove-cell"]
+        elif "hide-cell" not in tags:
+            # Its own names must stay readable, but folded, so the page does not open
+            # with two parameter cells.
+            defaults[0].metadata["tags"] = [*tags, "hide-cell"]
 
     nbformat.write(notebook, target)
     shutil.copystat(executed, target)

@@ -131,6 +131,7 @@ def test_staging_keeps_defaults_with_own_names(tmp_path):
     defaults = 'PROFILE = "quick"\nDATA_DIR = "../data"\nRESULTS_DIR = "../results/quick"\nDASK_SCHEDULER = None'
     staged = stage_one(tmp_path, defaults)
     assert "remove-cell" not in staged.cells[0].metadata["tags"]
+    assert "hide-cell" in staged.cells[0].metadata["tags"]
 
 
 @pytest.mark.slow
