@@ -113,7 +113,14 @@ def occupation_mask(size, density, rng):
 
 def neighbour_table(size):
     """Return the ``(L*L, 4)`` int64 table of right, down, left and up neighbours on the torus."""
-    size = validate_size(size)
+    return torus_neighbours(validate_size(size))
+
+
+def torus_neighbours(size):
+    """Build the neighbour table of :func:`neighbour_table` without checking ``size``.
+
+    Percolation uses it on 3 x 3 tori, where the Ising sampler's ``L >= 4`` does not apply.
+    """
     rows, cols = np.divmod(np.arange(size * size), size)
     right = rows * size + (cols + 1) % size
     down = ((rows + 1) % size) * size + cols

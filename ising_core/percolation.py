@@ -32,6 +32,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from .finite_size import extrapolate
+from .lattice import torus_neighbours
 from .statistics import jackknife
 
 logger = logging.getLogger(__name__)
@@ -273,17 +274,8 @@ class ThresholdEstimate:
 
 
 def _lattice_steps():
-    """Unwrapped ``(dx, dy)`` of the right, down, left and up neighbours of ``neighbour_table``."""
+    """Unwrapped ``(dx, dy)`` of the right, down, left and up neighbours of ``torus_neighbours``."""
     return np.array([[1, 0], [0, 1], [-1, 0], [0, -1]], dtype=np.int64)
-
-
-def _neighbour_table(size):
-    rows, cols = np.divmod(np.arange(size * size), size)
-    right = rows * size + (cols + 1) % size
-    down = ((rows + 1) % size) * size + cols
-    left = rows * size + (cols - 1) % size
-    up = ((rows - 1) % size) * size + cols
-    return np.stack([right, down, left, up], axis=1).astype(np.int64)
 
 
 def validate_size(size):
@@ -352,7 +344,7 @@ def sample_wrapping(size, runs, seed):
     first_horizontal = np.empty(runs, dtype=np.int64)
     first_vertical = np.empty(runs, dtype=np.int64)
     logger.info("Newman-Ziff: %d runs on L=%d", runs, size)
-    _run_many(size * size, _neighbour_table(size), _lattice_steps(), run_seeds(size, runs, int(seed)),
+    _run_many(size * size, torus_neighbours(size), _lattice_steps(), run_seeds(size, runs, int(seed)),
               first_horizontal, first_vertical)
     return WrappingRuns(size, int(seed), first_horizontal, first_vertical)
 
@@ -381,7 +373,7 @@ def wrapping_of_occupations(occupations):
     flat = occupations.reshape(-1, size * size).astype(np.int8)
     horizontal = np.empty(flat.shape[0], dtype=np.bool_)
     vertical = np.empty(flat.shape[0], dtype=np.bool_)
-    _wrapping_of_sets(flat, _neighbour_table(size), _lattice_steps(), horizontal, vertical)
+    _wrapping_of_sets(flat, torus_neighbours(size), _lattice_steps(), horizontal, vertical)
     shape = occupations.shape[:-2]
     return horizontal.reshape(shape), vertical.reshape(shape)
 
