@@ -27,7 +27,7 @@ MAX_ENUMERATED_SPINS = 20
 
 
 def _state_table(n_spins):
-    """All ``2**n`` spin states as an int8 array ``(2**n, n)`` of +-1."""
+    """Return all ``2**n`` spin states as an int8 array ``(2**n, n)`` of +-1."""
     codes = np.arange(2**n_spins, dtype=np.int64)[:, None]
     bits = (codes >> np.arange(n_spins)) & 1
     return (2 * bits - 1).astype(np.int8)

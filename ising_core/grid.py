@@ -62,7 +62,7 @@ def default_block_size(realizations, threads=None):
 
 
 def _connect(client):
-    """A ``distributed.Client`` from a client, a scheduler address, or ``"local"``."""
+    """Return a ``distributed.Client`` for a client, a scheduler address, or ``"local"``."""
     from distributed import Client, LocalCluster
 
     if isinstance(client, Client):
@@ -82,7 +82,7 @@ def run_grid(parameters, root, *, client=None, block_size=None, progress=True):
     ----------
     parameters : GridParameters
     root : path-like
-        Folder that holds the data stores.
+        Folder that contains the data stores.
     client : None, "local", str or distributed.Client
         None samples in this process (numba threads).  Otherwise tasks go to a Dask
         cluster: ``"local"`` starts a two-worker ``LocalCluster``, a string is a scheduler

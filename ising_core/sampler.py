@@ -604,7 +604,7 @@ def realization_masks(size, density, realizations, seed):
 
 
 def chain_seed_sequence(seed, size, density, temperature, realization):
-    """The ``SeedSequence`` of the chain at (size, density, temperature, realization)."""
+    """Return the ``SeedSequence`` of the chain at (size, density, temperature, realization)."""
     return np.random.SeedSequence(
         seed, spawn_key=(_CHAIN_STREAM, size, _key(density), _key(temperature), realization)
     )

@@ -4,8 +4,8 @@ Every realization (occupation mask) is sampled by its own independent chain, so 
 per-realization averages are independent: the error of a disorder average is the
 standard error of the realization means.  When all masks are the same (the pure model,
 or a fixed mask) there is no disorder variance, and the error comes instead from the
-means of short blocks of consecutive stored configurations of every chain: many more
-independent estimates than there are chains, hence a far steadier error bar.
+means of short blocks of consecutive stored configurations of every chain.  There are
+many more blocks than chains, so that error bar is far steadier.
 """
 
 from __future__ import annotations
