@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import datetime
 import json
 import logging
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -38,11 +40,13 @@ from pathlib import Path
 import nbformat
 
 from ising_core.profiles import PROFILE_NAMES, load_profile
+from ising_core.results import RUN_TIMES_NAME, results_path, save_results
 
 logger = logging.getLogger(__name__)
 
 NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
 PIPELINE_PARAMETERS = ("PROFILE", "DATA_DIR", "RESULTS_DIR")
+
 KERNEL_NAME = "python3"
 
 # Colour codes that Sphinx puts around its messages.
@@ -262,6 +266,17 @@ def run_notebooks(
     }
     logger.info("running %d notebooks with profile %s into %s", len(notebooks), name, layout.executed_dir)
 
+    # The wall time of every notebook, rewritten after each one, so that later chapters
+    # (the reproduction report) and the README's timings can quote what this run measured.
+    times = {
+        "profile": name,
+        "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "cpu_count": os.cpu_count(),
+        "machine": platform.machine(),
+        "processor": _processor_name(),
+        "notebooks": {},
+    }
+    results_path(RUN_TIMES_NAME, layout.results_dir).unlink(missing_ok=True)
     runs = []
     bar = tqdm(notebooks, desc=f"notebooks [{name}]", unit="notebook", disable=not progress)
     with _kernel_environment(layout):
@@ -291,6 +306,8 @@ def run_notebooks(
             seconds = time.perf_counter() - started
             logger.info("notebook %s done in %.1f s", notebook.name, seconds)
             runs.append(NotebookRun(notebook=notebook, output=output, seconds=seconds))
+            times["notebooks"][notebook.name] = round(seconds, 1)
+            save_results(RUN_TIMES_NAME, times, layout.results_dir)
     return runs
 
 
@@ -444,6 +461,15 @@ def _run_and_collect_problems(command: list[str], cwd: Path) -> tuple[int, list[
             if _PROBLEM_LINE.search(plain):
                 problems.append(plain)
     return process.returncode, problems
+
+
+def _processor_name() -> str:
+    """The processor's model name from /proc/cpuinfo, or platform.processor() elsewhere."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
 
 
 def _path_for_kernel(path: Path, layout: BookLayout) -> str:

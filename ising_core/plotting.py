@@ -1044,3 +1044,46 @@ def plot_training_probes(epochs: np.ndarray, errors: Mapping[str, np.ndarray], l
         ax.legend(fontsize="small")
         fig.tight_layout()
     return fig
+
+
+def plot_claim_deviations(claims: Sequence, limit: float = 2.0, clip: float = 8.0) -> Figure:
+    """Differences behind the reproduction report's error-based verdicts, in combined standard errors.
+
+    Parameters
+    ----------
+    claims : sequence of ising_core.report.Claim
+        Claims without a ``deviation`` (qualitative rules) are left out; the numbers on
+        the vertical axis are the claims' row numbers in the report table.
+    limit : float
+        Agreement tolerance, drawn as a shaded band ``[-limit, limit]``.
+    clip : float
+        Points beyond ``+-clip`` are drawn at the edge, as open markers with their value.
+    """
+    rows = [(number, claim) for number, claim in enumerate(claims, start=1) if claim.deviation is not None]
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.8, 1.3 + 0.32 * max(len(rows), 1)))
+        ax.axvspan(-limit, limit, color="tab:green", alpha=0.15)
+        ax.set_title(f"shaded: agreement within {limit:g} errors; red: disagreement", fontsize="small")
+        ax.axvline(0.0, color="0.4", linewidth=0.8)
+        for position, (number, claim) in enumerate(rows):
+            value = claim.deviation
+            shown = float(np.clip(value, -clip, clip))
+            color = "tab:green" if claim.verdict == "agrees" else "tab:red"
+            ax.plot([shown], [position], "o", color=color, markersize=7,
+                    markerfacecolor=color if shown == value else "white")
+            if shown != value:
+                ax.annotate(f"{value:+.0f}", (shown, position), textcoords="offset points",
+                            xytext=(-14 if value > 0 else 14, 6), ha="center", fontsize="x-small")
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels([f"#{number} {_short_label(claim.claim)}" for number, claim in rows], fontsize="x-small")
+        ax.invert_yaxis()
+        ax.set_xlim(-clip - 0.5, clip + 0.5)
+        ax.set_xlabel("difference / combined standard error")
+        if not rows:
+            ax.text(0.5, 0.5, "no claim with an error-based verdict", transform=ax.transAxes, ha="center")
+        fig.tight_layout()
+    return fig
+
+
+def _short_label(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"

@@ -22,6 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+RUN_TIMES_NAME = "run_times"
+"""Result set in which the pipeline records the wall time of every notebook of its last run."""
+
 _NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from ising_core import pipeline
 from ising_core.__main__ import _parse_parameters, main
-from ising_core.results import list_results
+from ising_core.results import RUN_TIMES_NAME, list_results
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -151,6 +151,17 @@ def test_failed_notebook_keeps_outputs(small_project, tmp_path):
     assert any("before the error" in text for text in texts)
     enames = [output.get("ename") for cell in failed.cells for output in cell.get("outputs", [])]
     assert "RuntimeError" in enames
+
+
+def test_run_times_kept_up_to_the_failure(small_project, tmp_path):
+    results = tmp_path / "results"
+    with pytest.raises(pipeline.NotebookExecutionError):
+        pipeline.run_notebooks("tiny", project_dir=small_project, build_dir=tmp_path / "build",
+                               data_dir=tmp_path / "data", results_dir=results, progress=False)
+    times = json.loads((results / f"{RUN_TIMES_NAME}.json").read_text())
+    assert list(times["notebooks"]) == ["01_first.ipynb"]
+    assert times["profile"] == "tiny"
+    assert times["cpu_count"] >= 1
 
 
 @pytest.mark.slow
