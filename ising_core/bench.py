@@ -11,6 +11,9 @@ Prints, from one process:
 * integrated autocorrelation times of the energy and of ``|m|`` at the critical point of
   the pure model and of ``rho = 0.7``, for Metropolis alone and for the default
   schedule, with the thermalization and spacing they require;
+* with ``--training``, the wall time of training the dense classifier on the paper's
+  catalog with ``models.train_dense_classifier`` and with a plain Keras reference
+  (``compile`` with its defaults), for a narrow and a wide network;
 * with ``--grid PROFILE``, the time to fill the data store of a run profile's Monte
   Carlo grid, measured on every ``--grid-stride``-th temperature and scaled to the
   whole grid.
@@ -271,6 +274,52 @@ def _print_grid_timing(profile, stride, thermalization, spacing):
     )
 
 
+def plain_dense_training(catalog, hidden_units, seed, num_epochs, batch_size=32, lr=1e-3):
+    """Train the dense classifier as a first Keras version would: ``compile`` with its defaults."""
+    import keras
+
+    from .models import _balanced_indices, _flatten_spins, build_dense_classifier
+
+    keras.utils.set_random_seed(seed)
+    indices = _balanced_indices(catalog)
+    model = build_dense_classifier(catalog.size, hidden_units, catalog.num_classes)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(_flatten_spins(catalog.configurations[indices]), np.asarray(catalog.labels[indices]),
+              epochs=num_epochs, batch_size=batch_size, shuffle=True, verbose=0)
+    return model
+
+
+def time_dense_training(widths=(8, 1000), num_epochs=10, rounds=2, seed=0):
+    """Wall seconds to train each width with the package and with the plain reference, minimum over rounds.
+
+    The catalog is the paper profile's (40 x 40, four classes, 1000 paramagnetic samples,
+    balanced to 4000 configurations); XLA compilation is included, as the book pays it
+    for every network.
+
+    Returns
+    -------
+    dict
+        ``{width: (package seconds, reference seconds)}``.
+    """
+    from .catalog import build_catalog
+    from .models import train_dense_classifier
+
+    catalog = build_catalog(size=40, classes=("F", "N", "S", "P"), paramagnetic_samples=1000, seed=2025)
+    timings = {}
+    for width in widths:
+        ours, plain = [], []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            train_dense_classifier(catalog, width, seed=seed, num_epochs=num_epochs)
+            ours.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            plain_dense_training(catalog, width, seed, num_epochs)
+            plain.append(time.perf_counter() - started)
+        timings[width] = (min(ours), min(plain))
+    return timings
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m ising_core.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=40, help="linear lattice size L (default: 40)")
@@ -285,11 +334,28 @@ def main(argv=None):
         "--grid-stride", type=int, default=10,
         help="sample every N-th temperature of the grid and scale the time to all of them; 1 runs the whole grid (default: 10)",
     )
+    parser.add_argument("--training", action="store_true",
+                        help="also time the dense classifier's training against a plain Keras reference")
+    parser.add_argument("--skip-kernels", action="store_true", help="skip the Monte Carlo kernel timings")
     parser.add_argument("--thermalization", type=int, help="override the profile's thermalization sweeps for --grid")
     parser.add_argument("--spacing", type=int, help="override the profile's sweeps between stored configurations for --grid")
     args = parser.parse_args(argv)
-    size, temperature = args.size, exact.ONSAGER_TC
+    if not args.skip_kernels:
+        _print_kernel_timings(args)
+    if args.training:
+        print()
+        print("Dense classifier training, paper catalog (4000 balanced configurations), 10 epochs, wall time "
+              "including compilation (min of 2 rounds):")
+        for width, (ours, plain) in time_dense_training().items():
+            print(f"  {width:5d} hidden units: package {ours:6.2f} s   plain Keras {plain:6.2f} s   "
+                  f"speed-up {plain / ours:4.1f}x")
+    if args.grid:
+        print()
+        _print_grid_timing(args.grid, args.grid_stride, args.thermalization, args.spacing)
 
+
+def _print_kernel_timings(args):
+    size, temperature = args.size, exact.ONSAGER_TC
     print(f"Monte Carlo engine benchmark, L = {size}, one thread, CPU time (min of {args.rounds} rounds)")
     print()
     ours, plain = time_metropolis(size, temperature, 2000, args.rounds)
@@ -316,10 +382,6 @@ def main(argv=None):
             f"{autocorrelation.minimum_thermalization(slowest)} and spacing >= {autocorrelation.minimum_spacing(slowest)}; "
             f"the defaults are {sampler.DEFAULT_THERMALIZATION} and {sampler.DEFAULT_SPACING}."
         )
-
-    if args.grid:
-        print()
-        _print_grid_timing(args.grid, args.grid_stride, args.thermalization, args.spacing)
 
 
 if __name__ == "__main__":
