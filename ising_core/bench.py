@@ -293,9 +293,9 @@ def plain_dense_training(catalog, hidden_units, seed, num_epochs, batch_size=32,
 def time_dense_training(widths=(8, 1000), num_epochs=10, rounds=2, seed=0):
     """Wall seconds to train each width with the package and with the plain reference, minimum over rounds.
 
-    The catalog is the paper profile's (40 x 40, four classes, 1000 paramagnetic samples,
-    balanced to 4000 configurations); XLA compilation is included, as the book pays it
-    for every network.
+    The catalog is the paper profile's: 40 x 40, four classes, 1000 paramagnetic
+    samples, balanced to 4000 configurations. The times include the XLA compilation,
+    because the book pays it for every network.
 
     Returns
     -------

@@ -525,9 +525,9 @@ def _evaluate(model: keras.Model, inputs: np.ndarray, batch_size: int | None = N
     """Run the model on one batch of inputs and return float64 outputs.
 
     Without ``batch_size`` the model is called eagerly. With it, the forward pass
-    is compiled by XLA once per model for batches of exactly ``batch_size`` rows
-    (a shorter last batch is padded with zeros, and the padding's outputs are
-    dropped), which avoids a new trace for every batch shape. On two CPU cores the
+    is compiled by XLA once per model for batches of exactly ``batch_size`` rows.
+    A shorter last batch is padded with zeros and the padding's outputs are
+    dropped, so no batch shape needs a trace of its own. On two CPU cores the
     compiled autoencoder is about twice as fast (BENCHMARKS.md).
     """
     if batch_size is None or inputs.shape[0] > batch_size:
