@@ -476,9 +476,12 @@ def reconstruction_error(
     leading_shape = configurations.shape[:-2]
     flat = configurations.reshape(-1, size, size)
     errors = np.empty(flat.shape[0], dtype=np.float64)
+    # Fewer configurations than one batch (the training probes of a few patterns) run
+    # eagerly: padding them to a compiled batch would cost more than it saves.
+    compiled_batch = batch_size if flat.shape[0] >= batch_size else None
     for start in range(0, flat.shape[0], batch_size):
         inputs = encode_configurations(flat[start : start + batch_size], encoding)
-        reconstructed = _evaluate(model, inputs, batch_size)
+        reconstructed = _evaluate(model, inputs, compiled_batch)
         squared = (inputs.astype(np.float64) - reconstructed) ** 2
         if encoding == "spins":
             squared /= 4.0

@@ -69,11 +69,11 @@ and the binary cross-entropy loss. "symmetric" keeps spins at -1, 0, +1 and has 
 hidden layers, a tanh output and the mean squared error loss.
 """
 
-EVALUATION_BATCH_SIZE = 512
+EVALUATION_BATCH_SIZE = 256
 """Configurations per forward pass in ``error_scan``.
 
-On two shared x86 cores (TensorFlow 2.21) batches of 512 evaluated 40 x 40
-configurations about twice as fast as batches of 4096.
+With the XLA-compiled forward pass of ``models.reconstruction_error``, batches of 256
+were the fastest of 256, 1024 and 4096 on two x86 cores (BENCHMARKS.md).
 """
 
 _CACHE_FORMAT = 1
