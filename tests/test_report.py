@@ -143,6 +143,15 @@ def test_relaxed_ordering_disagreement_is_explained():
     assert "down level" in claim.finding
 
 
+def test_relaxed_networks_that_copy_their_input_are_named():
+    results = study_like_results()
+    results["relaxed_detection_ablation"]["relaxed"]["levels"] = {
+        "up": level(7e-8, 5e-8), "disordered": level(7e-7, 3e-7), "down": level(5e-7, 2e-7)}
+    results["relaxed_detection_ablation"]["relaxed"]["ordering_lowest_first"] = ["up", "down", "disordered"]
+    claim = claim_named(report.reproduction_claims(results), "up < disordered < down")
+    assert "copy almost any input" in claim.finding
+
+
 def test_unstable_sweep_disagrees():
     results = study_like_results()
     results["hidden_size_sweep"]["stability"]["onset"] = 5
