@@ -41,12 +41,20 @@ class ThermalAverages:
 
 
 def _mean_and_error(per_realization):
-    """Mean over axis 1 (realizations) and its standard error."""
-    count = per_realization.shape[1]
-    mean = per_realization.mean(axis=1)
-    if count < 2:
-        return mean, np.full(mean.shape, np.nan)
-    return mean, per_realization.std(axis=1, ddof=1) / np.sqrt(count)
+    """Mean over axis 1 (realizations) and its standard error, over the finite entries.
+
+    A group whose quantity is undefined is NaN and left out: the Binder cumulant of a
+    short block in which every magnetization is exactly 0, which the paper grid meets
+    in the pure model at high temperature. A temperature with fewer than two finite
+    groups gets a NaN error, and one without any a NaN mean.
+    """
+    finite = np.isfinite(per_realization)
+    count = finite.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(finite, per_realization, 0.0).sum(axis=1) / count
+        squares = np.where(finite, (per_realization - mean[:, np.newaxis]) ** 2, 0.0).sum(axis=1)
+        error = np.sqrt(squares / (count - 1) / count)
+    return np.where(count > 0, mean, np.nan), np.where(count > 1, error, np.nan)
 
 
 BLOCKS_PER_CHAIN = 4

@@ -1,5 +1,7 @@
 """Thermal averages, error bars and the Binder cumulant."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -43,3 +45,13 @@ def test_diluted_errors_from_realizations():
     averages = thermal_averages(result)
     assert averages.abs_magnetization_error.shape == (1,)
     assert np.isfinite(averages.abs_magnetization_error[0])
+
+
+def test_binder_skips_block_without_magnetization():
+    result = sample(8, 1.0, [3.5], 80, seed=4, realizations=2)
+    magnetization = result.magnetization.copy()
+    first_block = np.flatnonzero(result.realization[0] == 0)[:10]
+    magnetization[0, first_block] = 0.0
+    averages = thermal_averages(dataclasses.replace(result, magnetization=magnetization))
+    assert np.isfinite(averages.binder).all()
+    assert np.isfinite(averages.binder_error).all()
