@@ -626,6 +626,11 @@ def _value(value, error):
         return "none"
     if error is None or not math.isfinite(error) or error == 0:
         return f"{value:.4g}"
+    if value != 0 and abs(value) < 1e-3:
+        # Tiny reconstruction errors read better as mantissa and exponent.
+        exponent = math.floor(math.log10(abs(value)))
+        scale = 10.0**exponent
+        return f"({value / scale:.2f} ± {error / scale:.2f})e{exponent}"
     decimals = max(1, min(8, 1 - math.floor(math.log10(error))))
     return f"{value:.{decimals}f} ± {error:.{decimals}f}"
 

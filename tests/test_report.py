@@ -150,6 +150,7 @@ def test_relaxed_networks_that_copy_their_input_are_named():
     results["relaxed_detection_ablation"]["relaxed"]["ordering_lowest_first"] = ["up", "down", "disordered"]
     claim = claim_named(report.reproduction_claims(results), "up < disordered < down")
     assert "copy almost any input" in claim.finding
+    assert "up (7.00 ± 5.00)e-8" in claim.finding
 
 
 def test_unstable_sweep_disagrees():
