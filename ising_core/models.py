@@ -72,8 +72,8 @@ RECONSTRUCTION_BATCH_SIZE = 256
 """Configurations reconstructed at a time by ``reconstruction_error``.
 
 With the XLA-compiled forward pass, batches of 256 were 15% faster than batches of
-1024 or 4096 on two CPU cores; the activations of one batch (256 x 40 x 40 x 8 floats)
-stay in the cache.
+1024 or 4096 on two CPU cores, probably because the activations of one batch
+(256 x 40 x 40 x 8 floats) fit in the cache.
 """
 
 AUTOENCODER_NUM_EPOCHS = 150

@@ -464,7 +464,7 @@ def _run_and_collect_problems(command: list[str], cwd: Path) -> tuple[int, list[
 
 
 def _processor_name() -> str:
-    """The processor's model name from /proc/cpuinfo, or platform.processor() elsewhere."""
+    """Return the processor's model name from /proc/cpuinfo, or platform.processor() elsewhere."""
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
             if line.startswith("model name"):

@@ -1067,12 +1067,12 @@ def plot_claim_deviations(claims: Sequence, limit: float = 2.0, clip: float = 8.
         ax.axvline(0.0, color="0.4", linewidth=0.8)
         for position, (number, claim) in enumerate(rows):
             value = claim.deviation
-            shown = float(np.clip(value, -clip, clip))
+            drawn = float(np.clip(value, -clip, clip))
             color = "tab:green" if claim.verdict == "agrees" else "tab:red"
-            ax.plot([shown], [position], "o", color=color, markersize=7,
-                    markerfacecolor=color if shown == value else "white")
-            if shown != value:
-                ax.annotate(f"{value:+.0f}", (shown, position), textcoords="offset points",
+            ax.plot([drawn], [position], "o", color=color, markersize=7,
+                    markerfacecolor=color if drawn == value else "white")
+            if drawn != value:
+                ax.annotate(f"{value:+.0f}", (drawn, position), textcoords="offset points",
                             xytext=(-14 if value > 0 else 14, 6), ha="center", fontsize="x-small")
         ax.set_yticks(range(len(rows)))
         ax.set_yticklabels([f"#{number} {_short_label(claim.claim)}" for number, claim in rows], fontsize="x-small")

@@ -1,10 +1,10 @@
 """The reproduction report: every quantitative claim of the reference study beside our result.
 
-Medina, Arlego and Lamas (2025) state a handful of numbers and qualitative findings:
-the hidden-layer widths at which the dense network starts to work and becomes stable,
-the densities that order, the fit parameters K, A and rho_c, the autoencoder's
-transition temperatures and K-means accuracies, and the ordering of the errors under
-relaxed training.  :func:`reproduction_claims` reads our value of each from the
+Medina, Arlego and Lamas (2025) state a handful of numbers and qualitative findings.
+They concern the hidden-layer widths at which the dense network starts to work and
+becomes stable, the densities that order, the fit parameters K, A and rho_c, the
+autoencoder's transition temperatures and K-means accuracies, and the ordering of the
+errors under relaxed training.  :func:`reproduction_claims` reads our value of each from the
 chapters' results files (never from this module) and judges the agreement by a rule that
 is written next to each claim, so that a reader can check it.
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from .exact import ONSAGER_TC, PERCOLATION_THRESHOLD, PERCOLATION_THRESHOLD_ERROR
 from .results import RUN_TIMES_NAME, results_path
-from .summary import REFERENCE_TC_FIT, result_value
+from .summary import CHAPTER_RESULTS, REFERENCE_TC_FIT, result_value
 
 AGREES = "agrees"
 DISAGREES = "disagrees"
@@ -39,19 +39,9 @@ APPROXIMATE_TOLERANCE = 0.02
 """Half-width we grant to "approximately 90%": the value is taken as 0.90 +- 0.02."""
 
 NEAR_IDENTITY_ERROR = 1e-4
-"""Mean reconstruction error below which a network is said to copy its input."""
+"""Mean reconstruction error below which the report describes a network as copying its input."""
 
-REPORT_RESULTS = (
-    "dense_classifier",
-    "hidden_size_sweep",
-    "dilution_transfer",
-    "autoencoder",
-    "autoencoder_dilution",
-    "relaxed_detection_ablation",
-    "percolation",
-    "binder",
-    "finite_size_scaling",
-)
+REPORT_RESULTS = tuple(name for name in CHAPTER_RESULTS if name != "monte_carlo")
 """Result sets the report reads."""
 
 
@@ -102,7 +92,10 @@ class Claim:
 
 
 def load_report_results(results_dir, names=REPORT_RESULTS):
-    """Load the result sets the report needs; raises ``MissingResultsError`` naming the missing chapters."""
+    """Load the result sets the report needs.
+
+    Raises ``MissingResultsError``, naming the missing chapters, when a file is missing.
+    """
     from .summary import load_chapter_results
 
     return load_chapter_results(results_dir, names=names)
@@ -132,7 +125,7 @@ def reproduction_claims(results):
 
 
 def validation_rows(results):
-    """Our direct estimates beside exact or literature values (checks that do not involve the study).
+    """List our direct estimates beside exact or literature values (checks that do not involve the study).
 
     Returns
     -------
@@ -155,7 +148,7 @@ def validation_rows(results):
 
 
 def format_claims_table(claims):
-    """Markdown table: claim, paper, ours, exact or literature, verdict."""
+    """Format the claims as a Markdown table: claim, paper, ours, exact or literature, verdict."""
     lines = [
         "| # | claim | reference study | this run | exact or literature | verdict |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -168,7 +161,7 @@ def format_claims_table(claims):
 
 
 def format_validation_table(rows):
-    """Markdown table of :func:`validation_rows`."""
+    """Format :func:`validation_rows` as a Markdown table."""
     lines = ["| quantity | this run | exact or literature | difference | verdict |", "| --- | --- | --- | --- | --- |"]
     for row in rows:
         deviation = "—" if row["deviation"] is None else f"{round(row['deviation'], 1) + 0.0:+.1f} σ"
@@ -185,7 +178,7 @@ def verdict_counts(claims):
 
 
 def profile_differences(profile, reference_profile):
-    """Settings in which ``profile`` differs from ``reference_profile`` (the ``paper`` profile).
+    """List the settings in which ``profile`` differs from ``reference_profile`` (the ``paper`` profile).
 
     Returns
     -------
@@ -199,7 +192,7 @@ def profile_differences(profile, reference_profile):
 
 
 def load_run_times(results_dir):
-    """Wall times the pipeline recorded for this profile's notebooks, or None when there is no record.
+    """Return the wall times the pipeline recorded for this profile's notebooks, or None when there is no record.
 
     Returns
     -------
@@ -214,7 +207,7 @@ def load_run_times(results_dir):
 
 
 def format_duration(seconds):
-    """``"1 h 02 min"``, ``"3 min 05 s"`` or ``"42.0 s"``."""
+    """Format seconds as ``"1 h 02 min"``, ``"3 min 05 s"`` or ``"42.0 s"``."""
     seconds = float(seconds)
     if seconds >= 3600:
         hours, rest = divmod(round(seconds / 60), 60)
@@ -688,7 +681,7 @@ def run_notice(profile_name, differences):
 
 
 def format_findings_table(claims):
-    """Markdown table: claim number, verdict, the rule that decided it and what our data show."""
+    """Format claim number, verdict, deciding rule and finding of each claim as a Markdown table."""
     lines = ["| # | verdict | rule | what this run shows |", "| --- | --- | --- | --- |"]
     for number, claim in enumerate(claims, start=1):
         lines.append(f"| {number} | {claim.verdict} | {_cell(claim.rule) or '—'} | {_cell(claim.finding)} |")
@@ -696,7 +689,7 @@ def format_findings_table(claims):
 
 
 def format_run_times(times):
-    """Markdown table of the notebooks' wall times from :func:`load_run_times`, with their total."""
+    """Format the notebooks' wall times from :func:`load_run_times` as a Markdown table with their total."""
     if not times or not times.get("notebooks"):
         return ("No run times are recorded for this profile: they are written by "
                 "`python -m ising_core run`, not when the notebooks are run by hand.")
