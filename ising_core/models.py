@@ -36,6 +36,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import keras  # noqa: E402  (after the variables that select and quiet TensorFlow)
 
+from ising_core import autoencoder_forward  # noqa: E402
 from ising_core.catalog import Catalog  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -69,12 +70,15 @@ A batch of 4096 configurations of 40 x 40 spins takes 26 MB as float32.
 """
 
 RECONSTRUCTION_BATCH_SIZE = 256
-"""Configurations reconstructed at a time by ``reconstruction_error``.
+"""Configurations reconstructed at a time by the Keras path of ``reconstruction_error``.
 
 With the XLA-compiled forward pass, batches of 256 were 15% faster than batches of
 1024 or 4096 on two CPU cores, probably because the activations of one batch
 (256 x 40 x 40 x 8 floats) fit in the cache.
 """
+
+RECONSTRUCTION_BACKENDS = ("auto", "keras")
+"""Backends of ``reconstruction_error``: the numba pass where supported, or Keras."""
 
 AUTOENCODER_NUM_EPOCHS = 150
 """Epochs of the autoencoder in the reference study (Medina, Arlego, Lamas)."""
@@ -415,11 +419,8 @@ def train_autoencoder(
         activation=activation,
         encoding=encoding,
     )
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=lr), loss=_ENCODING_LOSSES[encoding]
-    )
-
     inputs = encode_configurations(configurations, encoding)
+    compile_autoencoder(model, lr, encoding, steps_per_epoch=-(-len(inputs) // batch_size))
     history = model.fit(
         inputs, inputs, epochs=num_epochs, batch_size=batch_size, shuffle=True, verbose=verbose
     )
@@ -436,10 +437,27 @@ def train_autoencoder(
     return model
 
 
+def compile_autoencoder(model: keras.Model, lr: float, encoding: str, steps_per_epoch: int) -> None:
+    """Compile an autoencoder with Adam and the loss of its encoding, one XLA call per epoch.
+
+    ``steps_per_execution=steps_per_epoch`` runs a whole epoch of mini-batch updates
+    in one compiled call, as for the dense classifier; the updates are the same as
+    with one call per mini-batch. On two CPU cores it trains the relaxed network
+    (400 configurations, batches of 16) N times as fast (BENCHMARKS.md).
+    """
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=lr),
+        loss=_ENCODING_LOSSES[encoding],
+        steps_per_execution=max(1, int(steps_per_epoch)),
+        jit_compile=True,
+    )
+
+
 def reconstruction_error(
     model: keras.Model,
     configurations: np.ndarray,
     batch_size: int = RECONSTRUCTION_BATCH_SIZE,
+    backend: str = "auto",
 ) -> np.ndarray:
     """Compute the mean squared error of each configuration's reconstruction.
 
@@ -455,7 +473,13 @@ def reconstruction_error(
     configurations : numpy.ndarray
         Spins of shape (..., L, L) with values -1, 0 (empty site) and +1.
     batch_size : int
-        Configurations evaluated at a time.
+        Configurations evaluated at a time by the Keras path.
+    backend : str
+        "auto" (the default) uses the numba forward pass of
+        ``ising_core.autoencoder_forward`` when it supports the model (every
+        ``build_autoencoder`` network with ``kernel_size=3``) and Keras
+        otherwise; "keras" always uses Keras, with an XLA-compiled forward pass.
+        The two agree to float32 rounding (relative differences near 1e-7).
 
     Returns
     -------
@@ -463,6 +487,8 @@ def reconstruction_error(
         float64 array of shape (...), one error per configuration.
     """
     _validate_int(batch_size, "batch_size", minimum=1)
+    if backend not in RECONSTRUCTION_BACKENDS:
+        raise ValueError(f"backend={backend!r} is invalid; pass one of {RECONSTRUCTION_BACKENDS}")
     configurations = np.asarray(configurations)
     size = int(model.input_shape[1])
     _validate_configuration_shape(configurations, size * size)
@@ -475,6 +501,10 @@ def reconstruction_error(
     encoding = autoencoder_encoding(model)
     leading_shape = configurations.shape[:-2]
     flat = configurations.reshape(-1, size, size)
+    spec = autoencoder_forward.forward_spec(model) if backend == "auto" else None
+    if spec is not None:
+        return autoencoder_forward.reconstruction_errors(spec, flat, encoding).reshape(leading_shape)
+
     errors = np.empty(flat.shape[0], dtype=np.float64)
     # Fewer configurations than one batch (the training probes of a few patterns) run
     # eagerly: padding them to a compiled batch would cost more than it saves.

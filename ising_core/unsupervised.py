@@ -45,6 +45,7 @@ from .catalog import ORDERED_CLASSES, build_catalog, paramagnetic_configurations
 from .models import (
     autoencoder_encoding,
     build_autoencoder,
+    compile_autoencoder,
     encode_configurations,
     reconstruction_error,
     train_autoencoder,
@@ -69,14 +70,8 @@ and the binary cross-entropy loss. "symmetric" keeps spins at -1, 0, +1 and has 
 hidden layers, a tanh output and the mean squared error loss.
 """
 
-EVALUATION_BATCH_SIZE = 256
-"""Configurations per forward pass in ``error_scan``.
-
-With the XLA-compiled forward pass of ``models.reconstruction_error``, batches of 256
-were the fastest of 256, 1024 and 4096 on two x86 cores (BENCHMARKS.md).
-"""
-
-_CACHE_FORMAT = 1
+# 2: errors from the numba forward pass (ising_core.autoencoder_forward).
+_CACHE_FORMAT = 2
 
 
 # --------------------------------------------------------------------------- training
@@ -298,7 +293,6 @@ def probe_training(
     """
     settings = _training_settings(num_epochs, batch_size, lr, filters, bottleneck_filters, variant)
     activation, encoding = settings["activation"], settings["encoding"]
-    loss = "binary_crossentropy" if encoding == "pixels" else "mean_squared_error"
     configurations = np.ascontiguousarray(configurations)
     inputs = encode_configurations(configurations, encoding)
 
@@ -313,7 +307,7 @@ def probe_training(
             activation=activation,
             encoding=encoding,
         )
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr), loss=loss)
+        compile_autoencoder(model, lr, encoding, steps_per_epoch=-(-len(inputs) // batch_size))
 
         _record_probes(errors, row, 0, model, probes)
         callback = keras.callbacks.LambdaCallback(
@@ -449,7 +443,7 @@ def error_scan(models: Sequence, samples, cache_dir: str | os.PathLike | None = 
                 errors.append(np.load(path))
                 continue
 
-        model_errors = reconstruction_error(model, configurations, batch_size=EVALUATION_BATCH_SIZE)
+        model_errors = reconstruction_error(model, configurations)
         if path is not None:
             _save_array_atomically(model_errors, path)
         errors.append(model_errors)
