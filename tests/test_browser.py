@@ -98,6 +98,15 @@ def visited(browser, book_url, tiny_book):
             "links": page.eval_on_selector_all("a[href]", "links => links.map(link => link.href)"),
             "anchors": page.eval_on_selector_all("[id]", "elements => elements.map(element => element.id)"),
             "math": page.locator("mjx-container").count(),
+            # Output blocks: their CSS white-space, and the start of those wider than the page.
+            "output_white_space": page.eval_on_selector_all(
+                "div.cell_output pre", "blocks => blocks.map(block => getComputedStyle(block).whiteSpace)"
+            ),
+            "overflowing_outputs": page.eval_on_selector_all(
+                "div.cell_output pre",
+                "blocks => blocks.filter(block => block.scrollWidth > block.clientWidth + 1)"
+                ".map(block => block.textContent.slice(0, 80))",
+            ),
         }
         page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
         page.close()
@@ -172,6 +181,13 @@ def test_same_page_anchors_exist(visited, name):
         if url == page_url and fragment and urllib.parse.unquote(fragment) not in anchors:
             missing.append(fragment)
     assert not missing, f"{name}: links to anchors that are not on the page: {missing}"
+
+
+def test_chapter_outputs_wrap_instead_of_overflowing(visited):
+    white_space = visited["chapter"]["output_white_space"]
+    assert white_space, "the first chapter shows no text output to check"
+    assert set(white_space) == {"pre-wrap"}, f"output blocks not wrapped by book/_static/wrap-output.css: {white_space}"
+    assert visited["chapter"]["overflowing_outputs"] == []
 
 
 def test_screenshots_saved(visited, tiny_book):
