@@ -119,7 +119,9 @@ def record_errors(page) -> list[str]:
 
     def on_console(message):
         if message.type == "error":
-            errors.append(message.text)
+            # A failed request of the browser itself (such as /favicon.ico) reaches only
+            # the console, with its URL in the message's location.
+            errors.append(f"{message.text} ({message.location.get('url', 'unknown URL')})")
 
     def on_response(response):
         if response.status >= 400:
@@ -188,6 +190,11 @@ def test_chapter_outputs_wrap_instead_of_overflowing(visited):
     assert white_space, "the first chapter shows no text output to check"
     assert set(white_space) == {"pre-wrap"}, f"output blocks not wrapped by book/_static/wrap-output.css: {white_space}"
     assert visited["chapter"]["overflowing_outputs"] == []
+
+
+def test_favicon_is_served_at_the_root(book_url):
+    # The redirecting index.html has no icon link, so browsers may request /favicon.ico.
+    assert status_of(book_url + "favicon.ico") == 200
 
 
 def test_screenshots_saved(visited, tiny_book):
