@@ -498,6 +498,8 @@ def reconstruction_error(
             f"expects L={size}"
         )
 
+    _validate_spin_values(configurations)
+
     encoding = autoencoder_encoding(model)
     leading_shape = configurations.shape[:-2]
     flat = configurations.reshape(-1, size, size)
@@ -624,6 +626,18 @@ def _validate_configuration_shape(configurations: np.ndarray, input_width: int) 
         raise ValueError(
             f"configurations must have shape (..., L, L) with L*L = {input_width} to "
             f"match the model input, got shape {configurations.shape}"
+        )
+
+
+def _validate_spin_values(configurations: np.ndarray) -> None:
+    """Raise ValueError unless every value lies in [-1, 1] (spins -1, +1 and empty sites 0)."""
+    if configurations.size == 0:
+        return
+    low, high = configurations.min(), configurations.max()
+    if not (np.isfinite(low) and np.isfinite(high)) or low < -1 or high > 1:
+        raise ValueError(
+            f"configurations must hold spins -1, +1 and 0 for empty sites, but their values "
+            f"run from {low} to {high}; pass spin configurations, not pixels or other encodings"
         )
 
 

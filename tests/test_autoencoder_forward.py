@@ -93,5 +93,9 @@ def test_bad_arguments_name_the_value():
         reconstruction_error(model, np.ones((1, 6, 6)), backend="torch")
     with pytest.raises(ValueError, match=r"\(n, 6, 6\)"):
         autoencoder_forward.reconstruction_errors(spec, np.ones((2, 5, 5)), "pixels")
+    with pytest.raises(ValueError, match="run from -7 to 5"):
+        reconstruction_error(model, np.array([[[5] * 6] * 6, [[-7] * 6] * 6]))
+    with pytest.raises(ValueError, match="nan"):
+        reconstruction_error(model, np.full((1, 6, 6), np.nan))
     with pytest.raises(ValueError, match="encoding='ising'"):
         autoencoder_forward.reconstruction_errors(spec, np.ones((2, 6, 6)), "ising")
