@@ -339,8 +339,8 @@ def time_autoencoder(configurations=8192, num_epochs=10, rounds=3, seed=0):
 
     Forward pass: the numba pass of ``ising_core.autoencoder_forward`` against the
     XLA-compiled Keras path (``backend="keras"``), both on the same random spins of
-    the paper profile's 40 x 40 lattice, for the ReLU and the symmetric variant; the
-    first call of each (compilation) is not timed. Training: ``train_autoencoder``
+    the paper profile's 40 x 40 lattice, for the ReLU and the symmetric variant. The
+    first call of each, which compiles it, is not timed. Training: ``train_autoencoder``
     (one XLA call per epoch) against ``plain_autoencoder_training``, on the paper
     profile's relaxed training set (400 configurations, batches of 16), including
     compilation. Minimum wall time over ``rounds``.
