@@ -5,7 +5,7 @@ network is small (channels 1 -> 8 -> 8 -> 8 -> 1 on a 40 x 40 lattice, about
 4 MFLOP per configuration), and with so few channels the general convolution
 kernels of TensorFlow and XLA reach only a fraction of the CPU's speed. This
 module computes the same forward pass with loops that numba vectorizes along
-the lattice rows: each output row accumulates the nine taps of one input
+the lattice rows. Each output row accumulates the nine taps of one input
 channel in a single pass, so the accumulator is loaded and stored once per
 nine fused multiply-adds. Configurations run in parallel over the CPU cores.
 
@@ -14,7 +14,7 @@ and ``reconstruction_errors`` returns one mean squared error per
 configuration. ``ising_core.models.reconstruction_error`` uses this path
 whenever ``forward_spec`` accepts the model, and Keras otherwise. The tests
 compare both paths on random weights for both encodings. On two CPU cores the
-numba pass is about 3.6 times as fast as the XLA-compiled Keras one
+numba pass is about 3.5 times as fast as the XLA-compiled Keras one
 (``python -m ising_core.bench --skip-kernels --autoencoder``; BENCHMARKS.md).
 
 Supported layers: ``Conv2D`` and ``Conv2DTranspose`` with a 3 x 3 kernel,
@@ -164,9 +164,10 @@ def reconstruction_errors(spec: ForwardSpec, configurations: np.ndarray, encodin
     return errors
 
 
-# Rational approximation of tanh on [-7.9053, 7.9053] (beyond it tanh is 1 in float32),
-# the one Eigen and XLA use for float32; its error is below 4e-7. numba's np.tanh calls
-# libm once per element and made the tanh network five times slower.
+# A rational approximation of tanh: an odd polynomial of degree 13 over an even one of
+# degree 6, with the input clamped to [-7.9053, 7.9053], beyond which tanh rounds to 1 in
+# float32. Its error is below 4e-7 (tests/test_autoencoder_forward.py). With numba's
+# np.tanh, one libm call per value, the tanh network ran about seven times slower.
 _TANH_CLAMP = np.float32(7.90531110763549805)
 _TANH_NUMERATOR = tuple(np.float32(c) for c in (
     4.89352455891786e-03, 6.37261928875436e-04, 1.48572235717979e-05, 5.12229709037114e-08,
@@ -189,10 +190,10 @@ def _tanh(x):
 
 @numba.njit(fastmath=True, cache=True, inline="always")
 def _convolve(source, kernel, bias, activation, target, row):
-    """One 3 x 3 "same" convolution of the interior of ``source`` into the interior of ``target``.
+    """Convolve the interior of ``source`` with a 3 x 3 kernel into the interior of ``target``.
 
-    ``source`` and ``target`` are (channels, L + 2, L + 2) with a zero border, so
-    the border supplies the zero padding. ``row`` is a work array of length L.
+    ``source`` and ``target`` are (channels, L + 2, L + 2) with a zero border, and
+    that border is the zero padding of "same". ``row`` is a work array of length L.
     """
     out_channels, in_channels = kernel.shape[0], kernel.shape[1]
     size = row.shape[0]

@@ -636,8 +636,8 @@ def _validate_spin_values(configurations: np.ndarray) -> None:
     low, high = configurations.min(), configurations.max()
     if not (np.isfinite(low) and np.isfinite(high)) or low < -1 or high > 1:
         raise ValueError(
-            f"configurations must hold spins -1, +1 and 0 for empty sites, but their values "
-            f"run from {low} to {high}; pass spin configurations, not pixels or other encodings"
+            f"configurations must contain only spins -1, +1 and 0 for empty sites, but their "
+            f"values run from {low} to {high}. Pass spin configurations, not pixels or another encoding"
         )
 
 

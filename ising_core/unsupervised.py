@@ -70,7 +70,8 @@ and the binary cross-entropy loss. "symmetric" keeps spins at -1, 0, +1 and has 
 hidden layers, a tanh output and the mean squared error loss.
 """
 
-# 2: errors from the numba forward pass (ising_core.autoencoder_forward).
+# Version of the reconstruction-error cache. Version 2 contains errors from the numba
+# forward pass of ising_core.autoencoder_forward.
 _CACHE_FORMAT = 2
 
 
